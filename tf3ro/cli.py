@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['run_pipeline', 'where_outputs_are', 'check_notebooks', 'main']
 
-# %% ../nbs/92_cli.ipynb #155373fb
+# %% ../nbs/92_cli.ipynb #57bf2609
 import argparse, hashlib, os, subprocess, sys
 from pathlib import Path
 
 from .core import Tf3roError, project_root
 from .pipeline import STAGES, available_profiles, execute_stage, load_profile, parse_overrides
 
-# %% ../nbs/92_cli.ipynb #b834679f
+# %% ../nbs/92_cli.ipynb #a2b78519
 def run_pipeline(profile: str = "sample", cores: int = 2, sets: list | None = None, dry_run: bool = False,
                  targets: list | None = None, extra: list | None = None) -> int:
     "Run the Snakemake DAG for `profile`; returns Snakemake's exit code."
@@ -21,7 +21,8 @@ def run_pipeline(profile: str = "sample", cores: int = 2, sets: list | None = No
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(root / "Snakefile"), "--cores", str(cores),
            "--config", f"profile={profile}", *([f"set={','.join(sets)}"] if sets else []), "--rerun-incomplete",
            "--printshellcmds", *(["--dry-run"] if dry_run else []), *(extra or []), *(targets or [])]
-    return subprocess.run(cmd, cwd=root).returncode
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}  # rules call `tf3ro`
+    return subprocess.run(cmd, cwd=root, env=env).returncode
 
 def where_outputs_are(profile: dict) -> str:
     "Lines telling where a profile's tables, figures and notebooks are."
@@ -45,7 +46,7 @@ def check_notebooks() -> list[str]:
     after = _tree_digest(root)
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
-# %% ../nbs/92_cli.ipynb #8ca22e59
+# %% ../nbs/92_cli.ipynb #6fac580e
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tf3ro", description="tf3ro: the TF3-RO pipeline as notebooks.")
     sub = p.add_subparsers(dest="command", required=True)
