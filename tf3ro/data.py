@@ -6,7 +6,7 @@
 __all__ = ['HUB_ID', 'SUFFIXES', 'SPLITS', 'iter_records', 'group_key', 'assign_split', 'check_fractions', 'build_splits',
            'plot_lengths', 'report_markdown']
 
-# %% ../nbs/02_data.ipynb #6d76e271
+# %% ../nbs/02_data.ipynb #5e3bddcd
 import gzip, hashlib, json, re
 from functools import partial
 from itertools import islice
@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from .core import DataError, StageRun, progress, resolve_path, write_json
 from .text import DROP_REASONS, clean_text
 
-# %% ../nbs/02_data.ipynb #ab778004
+# %% ../nbs/02_data.ipynb #fdd19ccd
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".parquet", ".arrow")
 
@@ -92,7 +92,7 @@ def iter_records(source: str, hub_split: str = "train") -> Iterator[tuple[str, d
     else: raise DataError(f"{source}: no such file or folder (resolved to {path}), and not a hub dataset id "
                           "such as klusai/ds-tf2-en-ro-15k")
 
-# %% ../nbs/02_data.ipynb #9d3c71dc
+# %% ../nbs/02_data.ipynb #14d042e2
 SPLITS = ("train", "val", "test")
 
 def group_key(record: dict, group_columns: list[str], text: str) -> str:
@@ -115,7 +115,7 @@ def check_fractions(fractions: list[float]) -> list[float]:
         raise DataError(f"split_fractions must be three non-negative numbers (train, val, test) summing to 1, got {fractions}")
     return list(map(float, fractions))
 
-# %% ../nbs/02_data.ipynb #f68c3947
+# %% ../nbs/02_data.ipynb #a50b3857
 def _text_of(location: str, record: dict, text_column: str) -> str | None:
     if text_column not in record:
         raise DataError(f"{location}: no field '{text_column}' (fields: {', '.join(sorted(record)) or 'none'}); "
@@ -204,7 +204,7 @@ def build_splits(records, out_dir: Path, text_column: str = "translated_fable", 
 
 def _clean_one(text, clean_args): return clean_text(text, **clean_args)
 
-# %% ../nbs/02_data.ipynb #678779ef
+# %% ../nbs/02_data.ipynb #6fc13a1d
 def plot_lengths(tables: dict, title: str = "Words per text"):
     "Histogram of words per text for each split; returns the matplotlib figure."
     import matplotlib.pyplot as plt

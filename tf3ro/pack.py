@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['token_dtype', 'iter_text_batches', 'pack_split', 'PackedBlocks']
 
-# %% ../nbs/05_pack.ipynb #4c426558
+# %% ../nbs/05_pack.ipynb #c25bcd27
 import hashlib, time
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from tokenizers import Tokenizer
 from .core import ConfigError, DataError, StageRun, progress, read_json, stage_dir, write_json
 from .tokenizer import BOS_ID, EOS_ID, load_tokenizer
 
-# %% ../nbs/05_pack.ipynb #2c287095
+# %% ../nbs/05_pack.ipynb #0c97abf8
 def token_dtype(vocab_size: int) -> np.dtype:
     "The smallest unsigned dtype that holds every token id."
     return np.dtype(np.uint16 if vocab_size <= 2**16 else np.uint32)
@@ -48,7 +48,7 @@ def pack_split(tok: Tokenizer, batches, bin_path: Path, docs_path: Path, block_s
             "dropped_tokens": n_tokens % block_size, "seconds": round(seconds, 3),
             "tokens_per_second": round(n_tokens / max(seconds, 1e-9))}
 
-# %% ../nbs/05_pack.ipynb #3d8b1284
+# %% ../nbs/05_pack.ipynb #512b3001
 class PackedBlocks:
     "Memory-mapped fixed-size token blocks of one packed split."
     def __init__(self, folder: str | Path, split: str = "train"):

@@ -7,7 +7,7 @@ __all__ = ['SPECIAL_TOKENS', 'PAD_ID', 'UNK_ID', 'BOS_ID', 'EOS_ID', 'KINDS', 'B
            'SENTENCEPIECE_THREADS', 'new_tokenizer', 'bytes_to_unicode', 'pretokens', 'to_byte_symbols',
            'pretokenized_counts', 'train_tokenizer', 'save_hf_tokenizer', 'load_tokenizer', 'read_texts']
 
-# %% ../nbs/03_tokenizers.ipynb #17603e21
+# %% ../nbs/03_tokenizers.ipynb #59446e0d
 import hashlib, tempfile, time, unicodedata
 from collections import Counter
 from pathlib import Path
@@ -20,7 +20,7 @@ from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers,
 
 from .core import ConfigError, StageRun, stage_dir
 
-# %% ../nbs/03_tokenizers.ipynb #82e5c565
+# %% ../nbs/03_tokenizers.ipynb #f5b16ab9
 SPECIAL_TOKENS = ["<pad>", "<unk>", "<bos>", "<eos>"]
 PAD_ID, UNK_ID, BOS_ID, EOS_ID = range(4)
 KINDS = ("bpe", "unigram")
@@ -109,7 +109,7 @@ def train_tokenizer(texts, kind: str = "bpe", vocab_size: int = 1024, min_freque
                                                        special_tokens=[("<bos>", BOS_ID)])
     return tok
 
-# %% ../nbs/03_tokenizers.ipynb #c93bd90d
+# %% ../nbs/03_tokenizers.ipynb #b1754383
 def save_hf_tokenizer(tok: Tokenizer, folder: str | Path, context_length: int = 2048) -> Path:
     "Save `tok` as a `transformers` fast-tokenizer folder; returns the folder."
     from transformers import PreTrainedTokenizerFast
@@ -123,7 +123,7 @@ def load_tokenizer(folder: str | Path) -> Tokenizer:
     "The raw `tokenizers.Tokenizer` of a saved folder (fast batch encoding without `transformers`)."
     return Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
 
-# %% ../nbs/03_tokenizers.ipynb #19eeedfc
+# %% ../nbs/03_tokenizers.ipynb #8033a876
 def read_texts(parquet: str | Path, max_texts: int | None = None, seed: int = 0) -> list[str]:
     "Texts of a split file, all or a seeded sample of `max_texts` (in file order)."
     texts = pq.read_table(parquet, columns=["text"]).column("text").to_pylist()

@@ -6,7 +6,7 @@
 __all__ = ['INFLECTING', 'corpus_stats', 'UDWord', 'read_conllu', 'stem_boundary', 'gold_boundaries', 'token_boundaries',
            'segment', 'boundary_scores']
 
-# %% ../nbs/04_tokenizer_eval.ipynb #0ed5f518
+# %% ../nbs/04_tokenizer_eval.ipynb #602fae2a
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ from tokenizers import Tokenizer
 from .core import DataError, StageRun, resolve_path, stage_dir
 from .tokenizer import UNK_ID, SPECIAL_TOKENS, load_tokenizer, pretokens, read_texts
 
-# %% ../nbs/04_tokenizer_eval.ipynb #9e8f372d
+# %% ../nbs/04_tokenizer_eval.ipynb #9038db81
 _HAS_LETTER = regex.compile(r"\p{L}")
 
 def corpus_stats(tok: Tokenizer, texts: list[str]) -> tuple[dict, np.ndarray]:
@@ -44,7 +44,7 @@ def corpus_stats(tok: Tokenizer, texts: list[str]) -> tuple[dict, np.ndarray]:
              "roundtrip_exact_share": exact / len(texts)}
     return stats, lengths
 
-# %% ../nbs/04_tokenizer_eval.ipynb #f4c7aa43
+# %% ../nbs/04_tokenizer_eval.ipynb #59460820
 @dataclass(frozen=True)
 class UDWord:
     "One word of a CoNLL-U file."
@@ -87,7 +87,7 @@ def gold_boundaries(words: list[UDWord]) -> dict[str, int]:
             if b is not None: gold[w.form] = b
     return gold
 
-# %% ../nbs/04_tokenizer_eval.ipynb #59f0d791
+# %% ../nbs/04_tokenizer_eval.ipynb #6b73dc67
 def token_boundaries(tok: Tokenizer, word: str) -> set[int]:
     "Character positions inside `word` where `tok`'s tokens end (the word encoded as in running text)."
     enc = tok.encode(" " + word, add_special_tokens=False)
