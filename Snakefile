@@ -61,3 +61,37 @@ rule summary:
     params: plan.params("summary")
     log: plan.log("summary")
     shell: plan.shell("summary")
+
+
+rule train_teacher:
+    input: plan.inputs("train_teacher")
+    output: plan.outputs("train_teacher")
+    params: plan.params("train_teacher")
+    log: plan.log("train_teacher")
+    threads: workflow.cores      # one training job at a time: each uses every core
+    shell: plan.shell("train_teacher")
+
+
+rule train_mamba:
+    input: plan.inputs("train_mamba")
+    output: plan.outputs("train_mamba")
+    params: plan.params("train_mamba")
+    log: plan.log("train_mamba")
+    threads: workflow.cores      # one training job at a time: each uses every core
+    shell: plan.shell("train_mamba")
+
+
+rule paper_architecture:
+    input: plan.inputs("paper_architecture")
+    output: plan.outputs("paper_architecture")
+    params: plan.params("paper_architecture")
+    log: plan.log("paper_architecture")
+    shell: plan.shell("paper_architecture")
+
+
+rule paper_training:
+    input: plan.inputs("paper_training")
+    output: plan.outputs("paper_training")
+    params: plan.params("paper_training")
+    log: plan.log("paper_training")
+    shell: plan.shell("paper_training")

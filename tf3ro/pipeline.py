@@ -7,7 +7,7 @@ __all__ = ['STAGES', 'PROFILE_DIR', 'PROFILE_KEYS', 'Stage', 'get_stage', 'upstr
            'available_profiles', 'load_profile', 'validate_profile', 'stage_parameters', 'parse_overrides',
            'StageFailed', 'executed_notebook_path', 'execute_stage', 'SnakePlan']
 
-# %% ../nbs/90_pipeline.ipynb #504e9d7f
+# %% ../nbs/90_pipeline.ipynb #35a2f3c1
 import ast, json, shlex, shutil
 from importlib import resources
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ import yaml
 
 from .core import ConfigError, Tf3roError, project_root, resolve_path
 
-# %% ../nbs/90_pipeline.ipynb #d13a7fb7
+# %% ../nbs/90_pipeline.ipynb #b69d2f42
 @dataclass(frozen=True)
 class Stage:
     "A pipeline node: its notebook, the stages it reads, and files it publishes outside the run folder."
@@ -35,8 +35,14 @@ STAGES = {s.name: s for s in [
     Stage("paper_tokenizers", "nbs/paper/t1_tokenizers.ipynb", ("tokenizer_eval", "data"),
           ("paper/tables/{profile}/tokenizers.md", "paper/tables/{profile}/tokenizers.tex",
            "figures/{profile}/tokens_per_fable.png", "figures/{profile}/text_lengths.png")),
-    Stage("summary", "nbs/paper/summary.ipynb", ("data", "tokenizers", "tokenizer_eval", "pack", "paper_tokenizers"),
-          ("paper/results_{profile}.md",)),
+    Stage("train_teacher", "nbs/07_train.ipynb", ("pack", "tokenizers")),
+    Stage("train_mamba", "nbs/07_train.ipynb", ("pack", "tokenizers")),
+    Stage("paper_architecture", "nbs/paper/t2_architecture.ipynb", ("pack",),
+          ("paper/tables/{profile}/architecture.md", "paper/tables/{profile}/architecture.tex")),
+    Stage("paper_training", "nbs/paper/f2_training.ipynb", ("train_teacher", "train_mamba"),
+          ("paper/tables/{profile}/training.md", "paper/tables/{profile}/training.tex", "figures/{profile}/loss_curves.png")),
+    Stage("summary", "nbs/paper/summary.ipynb", ("data", "tokenizers", "tokenizer_eval", "pack", "train_teacher",
+          "train_mamba", "paper_tokenizers", "paper_architecture", "paper_training"), ("paper/results_{profile}.md",)),
 ]}
 
 def get_stage(name: str) -> Stage:
@@ -53,7 +59,7 @@ def upstream(name: str) -> list[str]:
     visit(name)
     return [s for s in STAGES if s in seen]
 
-# %% ../nbs/90_pipeline.ipynb #f845c719
+# %% ../nbs/90_pipeline.ipynb #66188717
 @lru_cache(maxsize=None)
 def notebook_parameters(notebook: str) -> dict:
     "`{name: (annotation, default)}` from the cell tagged `parameters` of `notebook`."
@@ -80,7 +86,7 @@ def check_value(where: str, annotation: str, value):
     ok = any(isinstance(value, t) for t in expected) and not (isinstance(value, bool) and bool not in expected)
     if not ok: raise ConfigError(f"{where}: expected {annotation}, got {value!r}")
 
-# %% ../nbs/90_pipeline.ipynb #471f4aad
+# %% ../nbs/90_pipeline.ipynb #100f6ed6
 PROFILE_DIR = Path(str(resources.files("tf3ro") / "profiles"))
 PROFILE_KEYS = {"name", "description", "extends", "run_dir", "seed", "stages"}
 
@@ -134,6 +140,7 @@ def stage_parameters(profile: dict, stage: str) -> dict:
     params = {k: v for k, v in (("run_dir", profile["run_dir"]), ("seed", profile["seed"])) if k in declared}
     params.update(profile["stages"].get(stage, {}))
     if "profile" in declared: params["profile"] = profile["name"]
+    if "stage" in declared: params["stage"] = stage          # one notebook can serve several stages
     return params
 
 def parse_overrides(items: list[str], stage: str | None = None) -> dict:
@@ -148,7 +155,7 @@ def parse_overrides(items: list[str], stage: str | None = None) -> dict:
         out.setdefault(st, {})[param] = yaml.safe_load(value)
     return out
 
-# %% ../nbs/90_pipeline.ipynb #6674fdb1
+# %% ../nbs/90_pipeline.ipynb #8956ee49
 class StageFailed(Tf3roError):
     "A stage notebook raised; the executed notebook holds the traceback."
 
@@ -172,7 +179,7 @@ def execute_stage(stage: str, profile: dict, log_output: bool = True) -> Path:
                           f"  full traceback in the executed notebook: {out}") from None
     return out
 
-# %% ../nbs/90_pipeline.ipynb #d4b2b03b
+# %% ../nbs/90_pipeline.ipynb #dc315da0
 class SnakePlan:
     "Inputs, outputs, parameters and commands of every rule, for one profile (+ overrides)."
     def __init__(self, profile: str = "sample", overrides: str | list | None = ""):
