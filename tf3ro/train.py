@@ -7,7 +7,7 @@ __all__ = ['PEAK_BF16_FLOPS', 'TrainSettings', 'lr_factor', 'BlockOrder', 'token
            'rng_states', 'set_rng_states', 'save_checkpoint', 'latest_checkpoint', 'peak_flops', 'train',
            'plot_training', 'greedy_sample', 'run_training_stage']
 
-# %% ../nbs/07_train.ipynb #424f014b
+# %% ../nbs/07_train.ipynb #080dc198
 import dataclasses, hashlib, json, math, os, random, re, time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,7 @@ import torch
 
 from .core import ConfigError, progress, write_json
 
-# %% ../nbs/07_train.ipynb #64167f7e
+# %% ../nbs/07_train.ipynb #55ee203c
 @dataclass(frozen=True)
 class TrainSettings:
     "Hyperparameters of a training run (see the notebook's parameters for each one's meaning)."
@@ -53,7 +53,7 @@ def lr_factor(step: int, s: TrainSettings) -> float:
     progress_ = min(1.0, (step - s.warmup_steps) / max(1, s.max_steps - s.warmup_steps))
     return s.min_lr_ratio + (1 - s.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress_))
 
-# %% ../nbs/07_train.ipynb #f8dfc5bb
+# %% ../nbs/07_train.ipynb #e7f62fb4
 class BlockOrder:
     "Which training blocks each process reads at each step: epoch-wise permutations, sharded across processes."
     def __init__(self, n_blocks: int, batch_size: int, grad_accum: int = 1, world: int = 1, seed: int = 0):
@@ -77,7 +77,7 @@ class BlockOrder:
 
     def epoch(self, step: int) -> float: return step * self.blocks_per_step / self.n
 
-# %% ../nbs/07_train.ipynb #97e8e494
+# %% ../nbs/07_train.ipynb #7f1d60ce
 def token_byte_lengths(tokenizer_json: str | Path) -> np.ndarray:
     "UTF-8 byte length of every token of a byte-level tokenizer (0 for the special tokens)."
     spec = json.loads(Path(tokenizer_json).read_text(encoding="utf-8"))
@@ -91,13 +91,14 @@ def token_byte_lengths(tokenizer_json: str | Path) -> np.ndarray:
 @torch.no_grad()
 def evaluate(model, blocks, token_bytes: np.ndarray, max_blocks: int | None = None, batch_size: int = 8,
              device: torch.device | str = "cpu") -> dict:
-    "Mean loss (nats/token), perplexity and bits per byte of `model` on the first `max_blocks` blocks."
+    "Mean loss (nats/token), perplexity and bits per byte of `model` on all blocks, or `max_blocks` spread evenly."
     was_training, n = model.training, len(blocks) if max_blocks is None else min(max_blocks, len(blocks))
+    chosen = np.linspace(0, len(blocks) - 1, n).round().astype(int) if n < len(blocks) else np.arange(n)
     model.eval()
     nats = nats_text = tokens = text_bytes = 0.0
     lengths = torch.as_tensor(token_bytes, device=device)
     for start in range(0, n, batch_size):
-        x = torch.as_tensor(np.stack([blocks[i] for i in range(start, min(n, start + batch_size))]).astype(np.int64), device=device)
+        x = torch.as_tensor(np.stack([blocks[i] for i in chosen[start:start + batch_size]]).astype(np.int64), device=device)
         logits = model(input_ids=x).logits[:, :-1].float()
         targets = x[:, 1:]
         loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), reduction="none")
@@ -109,7 +110,7 @@ def evaluate(model, blocks, token_bytes: np.ndarray, max_blocks: int | None = No
     return {"loss": mean, "ppl": math.exp(min(mean, 50)), "bpb": nats_text / math.log(2) / max(text_bytes, 1),
             "tokens": int(tokens), "blocks": n}
 
-# %% ../nbs/07_train.ipynb #c4ed889b
+# %% ../nbs/07_train.ipynb #c8cf6639
 _CKPT = re.compile(r"step_(\d+)\.pt$")
 
 def checkpoints(folder: Path) -> list[Path]:
@@ -145,7 +146,7 @@ def latest_checkpoint(folder: Path, fingerprint: str) -> dict | None:
         print(f"ignoring {path.name}: written with other settings or data (fingerprint {state.get('fingerprint')})")
     return None
 
-# %% ../nbs/07_train.ipynb #6ad64fff
+# %% ../nbs/07_train.ipynb #86f31860
 PEAK_BF16_FLOPS = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L40S": 362e12, "L4": 121e12, "A10G": 125e12,
                    "RTX 4090": 165e12, "RTX 3090": 71e12}
 
@@ -155,7 +156,7 @@ def peak_flops(device: torch.device) -> float | None:
     name = torch.cuda.get_device_name(device)
     return next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
 
-# %% ../nbs/07_train.ipynb #25f80388
+# %% ../nbs/07_train.ipynb #fcb397ba
 def _mixed_precision(setting: str) -> str:
     if setting != "auto": return setting
     return "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "no"
@@ -231,7 +232,7 @@ def train(config, train_blocks, val_blocks, settings: TrainSettings, checkpoint_
     return {"model": acc.unwrap_model(model), "accelerator": acc, "history": history, "steps": step,
             "resumed_from": resumed_from, "stopped_early": stopped_early, "flops_per_token": flops}
 
-# %% ../nbs/07_train.ipynb #a7d9860e
+# %% ../nbs/07_train.ipynb #599b351d
 def plot_training(histories: dict, title: str = "Training"):
     "Train and validation loss against tokens for one or more runs (`{label: history}`); returns the figure."
     import matplotlib.pyplot as plt
