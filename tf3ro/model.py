@@ -6,14 +6,14 @@
 __all__ = ['MODEL_SPECS', 'ROPE_THETA', 'RMS_NORM_EPS', 'model_config', 'build_model', 'count_parameters',
            'training_flops_per_token', 'architecture_row']
 
-# %% ../nbs/06_model.ipynb #9d069d59
+# %% ../nbs/06_model.ipynb #ec6f879c
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM, MambaConfig, MambaForCausalLM, PretrainedConfig, PreTrainedModel
 
 from .core import ConfigError
 from .tokenizer import BOS_ID, EOS_ID, PAD_ID
 
-# %% ../nbs/06_model.ipynb #d660d982
+# %% ../nbs/06_model.ipynb #d70c0604
 MODEL_SPECS = {
     # the paper's models
     "teacher":        dict(arch="llama", hidden=512, layers=6, heads=8, ffn=1365, tied=False),
@@ -54,17 +54,17 @@ def count_parameters(model: torch.nn.Module) -> int:
     "Number of distinct parameters (a tied embedding counts once)."
     return sum(p.numel() for p in model.parameters())
 
-# %% ../nbs/06_model.ipynb #f537afc1
+# %% ../nbs/06_model.ipynb #2e879063
 def training_flops_per_token(config: PretrainedConfig, context_length: int | None = None) -> float:
     "Approximate training FLOPs per token: 6 × matmul weights (+ causal attention for LLaMA)."
     d, vocab, layers = config.hidden_size, config.vocab_size, config.num_hidden_layers
-    with torch.device("meta"): model = build_model(config, device="meta")
+    model = build_model(config, device="meta")
     matmul_weights = count_parameters(model) - vocab * d * (1 if config.tie_word_embeddings else 2) + vocab * d
     matmul_weights -= sum(p.numel() for n, p in model.named_parameters() if p.dim() == 1)   # norms, biases
     attention = 0 if isinstance(config, MambaConfig) else 6 * layers * d * (context_length or config.max_position_embeddings)
     return 6 * matmul_weights + attention
 
-# %% ../nbs/06_model.ipynb #333b9af4
+# %% ../nbs/06_model.ipynb #8958f62b
 def architecture_row(name: str, vocab_size: int = 32_000, context_length: int = 2048) -> dict:
     "Layers, width, heads, FFN, vocabulary, context, tying, parameters and fp32/bf16 size of a named model."
     config = model_config(name, vocab_size, context_length)

@@ -7,17 +7,17 @@ __all__ = ['PEAK_BF16_FLOPS', 'TrainSettings', 'lr_factor', 'BlockOrder', 'token
            'rng_states', 'set_rng_states', 'save_checkpoint', 'latest_checkpoint', 'peak_flops', 'train',
            'plot_training', 'greedy_sample', 'run_training_stage']
 
-# %% ../nbs/07_train.ipynb #080dc198
-import dataclasses, hashlib, json, math, os, random, re, time
+# %% ../nbs/07_train.ipynb #f6bd341c
+import dataclasses, hashlib, json, math, random, re, time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from .core import ConfigError, progress, write_json
+from .core import ConfigError, atomic_path, progress
 
-# %% ../nbs/07_train.ipynb #55ee203c
+# %% ../nbs/07_train.ipynb #1b28af3f
 @dataclass(frozen=True)
 class TrainSettings:
     "Hyperparameters of a training run (see the notebook's parameters for each one's meaning)."
@@ -53,7 +53,7 @@ def lr_factor(step: int, s: TrainSettings) -> float:
     progress_ = min(1.0, (step - s.warmup_steps) / max(1, s.max_steps - s.warmup_steps))
     return s.min_lr_ratio + (1 - s.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress_))
 
-# %% ../nbs/07_train.ipynb #e7f62fb4
+# %% ../nbs/07_train.ipynb #cf220db2
 class BlockOrder:
     "Which training blocks each process reads at each step: epoch-wise permutations, sharded across processes."
     def __init__(self, n_blocks: int, batch_size: int, grad_accum: int = 1, world: int = 1, seed: int = 0):
@@ -77,7 +77,7 @@ class BlockOrder:
 
     def epoch(self, step: int) -> float: return step * self.blocks_per_step / self.n
 
-# %% ../nbs/07_train.ipynb #7f1d60ce
+# %% ../nbs/07_train.ipynb #90b17642
 def token_byte_lengths(tokenizer_json: str | Path) -> np.ndarray:
     "UTF-8 byte length of every token of a byte-level tokenizer (0 for the special tokens)."
     spec = json.loads(Path(tokenizer_json).read_text(encoding="utf-8"))
@@ -87,6 +87,9 @@ def token_byte_lengths(tokenizer_json: str | Path) -> np.ndarray:
     for piece, i in pieces.items(): lengths[i] = len(piece)       # one byte-level symbol = one byte
     for t in spec["added_tokens"]: lengths[t["id"]] = 0
     return lengths
+
+def _batch(blocks, indices, device) -> torch.Tensor:
+    return torch.as_tensor(np.stack([blocks[i] for i in indices]).astype(np.int64), device=device)
 
 @torch.no_grad()
 def evaluate(model, blocks, token_bytes: np.ndarray, max_blocks: int | None = None, batch_size: int = 8,
@@ -98,7 +101,7 @@ def evaluate(model, blocks, token_bytes: np.ndarray, max_blocks: int | None = No
     nats = nats_text = tokens = text_bytes = 0.0
     lengths = torch.as_tensor(token_bytes, device=device)
     for start in range(0, n, batch_size):
-        x = torch.as_tensor(np.stack([blocks[i] for i in chosen[start:start + batch_size]]).astype(np.int64), device=device)
+        x = _batch(blocks, chosen[start:start + batch_size], device)
         logits = model(input_ids=x).logits[:, :-1].float()
         targets = x[:, 1:]
         loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), reduction="none")
@@ -110,7 +113,7 @@ def evaluate(model, blocks, token_bytes: np.ndarray, max_blocks: int | None = No
     return {"loss": mean, "ppl": math.exp(min(mean, 50)), "bpb": nats_text / math.log(2) / max(text_bytes, 1),
             "tokens": int(tokens), "blocks": n}
 
-# %% ../nbs/07_train.ipynb #c8cf6639
+# %% ../nbs/07_train.ipynb #dcf07c93
 _CKPT = re.compile(r"step_(\d+)\.pt$")
 
 def checkpoints(folder: Path) -> list[Path]:
@@ -118,11 +121,13 @@ def checkpoints(folder: Path) -> list[Path]:
     return sorted((p for p in Path(folder).glob("step_*.pt") if _CKPT.search(p.name)), key=lambda p: int(_CKPT.search(p.name)[1]))
 
 def rng_states() -> dict:
+    "Python, NumPy, PyTorch (and CUDA) random states."
     states = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
     if torch.cuda.is_available(): states["cuda"] = torch.cuda.get_rng_state_all()
     return states
 
 def set_rng_states(states: dict) -> None:
+    "Restore states taken by `rng_states`."
     random.setstate(states["python"]); np.random.set_state(states["numpy"]); torch.set_rng_state(states["torch"])
     if "cuda" in states and torch.cuda.is_available(): torch.cuda.set_rng_state_all(states["cuda"])
 
@@ -130,9 +135,7 @@ def save_checkpoint(folder: Path, state: dict, keep: int = 2) -> Path:
     "Write `state` as `step_<step>.pt` atomically and delete all but the newest `keep` checkpoints."
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"step_{state['step']:08d}.pt"
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp: torch.save(state, tmp)
     for old in checkpoints(folder)[:-keep]: old.unlink()
     return path
 
@@ -146,7 +149,7 @@ def latest_checkpoint(folder: Path, fingerprint: str) -> dict | None:
         print(f"ignoring {path.name}: written with other settings or data (fingerprint {state.get('fingerprint')})")
     return None
 
-# %% ../nbs/07_train.ipynb #86f31860
+# %% ../nbs/07_train.ipynb #32333226
 PEAK_BF16_FLOPS = {"H200": 989e12, "H100": 989e12, "A100": 312e12, "L40S": 362e12, "L4": 121e12, "A10G": 125e12,
                    "RTX 4090": 165e12, "RTX 3090": 71e12}
 
@@ -156,7 +159,7 @@ def peak_flops(device: torch.device) -> float | None:
     name = torch.cuda.get_device_name(device)
     return next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
 
-# %% ../nbs/07_train.ipynb #fcb397ba
+# %% ../nbs/07_train.ipynb #53342351
 def _mixed_precision(setting: str) -> str:
     if setting != "auto": return setting
     return "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "no"
@@ -165,9 +168,6 @@ def _param_groups(model, weight_decay: float) -> list[dict]:
     params = [p for p in model.parameters() if p.requires_grad]
     return [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
             {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
-
-def _batch(blocks, indices, device) -> torch.Tensor:
-    return torch.as_tensor(np.stack([blocks[i] for i in indices]).astype(np.int64), device=device)
 
 def train(config, train_blocks, val_blocks, settings: TrainSettings, checkpoint_dir: str | Path,
           token_bytes: np.ndarray, data_id: str = "", stop_at: int | None = None) -> dict:
@@ -232,7 +232,7 @@ def train(config, train_blocks, val_blocks, settings: TrainSettings, checkpoint_
     return {"model": acc.unwrap_model(model), "accelerator": acc, "history": history, "steps": step,
             "resumed_from": resumed_from, "stopped_early": stopped_early, "flops_per_token": flops}
 
-# %% ../nbs/07_train.ipynb #599b351d
+# %% ../nbs/07_train.ipynb #8b4c7efb
 def plot_training(histories: dict, title: str = "Training"):
     "Train and validation loss against tokens for one or more runs (`{label: history}`); returns the figure."
     import matplotlib.pyplot as plt
