@@ -13,10 +13,14 @@ export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
+export CMAKE_BUILD_PARALLEL_LEVEL ?= $(CORES)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install reproduce test docs lab clean
 
 $(BIN)/.installed: settings.ini setup.py constraints.txt
+	@# llama-cpp-python (GGUF export and Q6_K/Q4_K_M) compiles llama.cpp: it needs a C++ compiler and cmake
+	command -v g++ >/dev/null && command -v cmake >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q g++ cmake; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip && $(BIN)/pip install -q $(TORCH) && $(BIN)/pip install -q -c constraints.txt -e ".[dev]" && touch $@
 

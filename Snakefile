@@ -95,3 +95,38 @@ rule paper_training:
     params: plan.params("paper_training")
     log: plan.log("paper_training")
     shell: plan.shell("paper_training")
+
+
+rule quantize:
+    input: plan.inputs("quantize")
+    output: plan.outputs("quantize")
+    params: plan.params("quantize")
+    log: plan.log("quantize")
+    threads: workflow.cores      # decoding speed is measured on every core
+    shell: plan.shell("quantize")
+
+
+rule prune:
+    input: plan.inputs("prune")
+    output: plan.outputs("prune")
+    params: plan.params("prune")
+    log: plan.log("prune")
+    threads: workflow.cores      # not beside a timed stage (training, decoding speed)
+    shell: plan.shell("prune")
+
+
+rule distill:
+    input: plan.inputs("distill")
+    output: plan.outputs("distill")
+    params: plan.params("distill")
+    log: plan.log("distill")
+    threads: workflow.cores      # one training job at a time: each uses every core
+    shell: plan.shell("distill")
+
+
+rule paper_compression:
+    input: plan.inputs("paper_compression")
+    output: plan.outputs("paper_compression")
+    params: plan.params("paper_compression")
+    log: plan.log("paper_compression")
+    shell: plan.shell("paper_compression")

@@ -22,10 +22,10 @@ MODEL_SPECS = {
     "mamba":          dict(arch="mamba", hidden=512, layers=18, state=64, expand=2, conv=4),
     # scaled down for the sample profile (2 CPU cores) and for tests
     "teacher_sample": dict(arch="llama", hidden=192, layers=4, heads=4, ffn=512, tied=False),
-    "student_sample": dict(arch="llama", hidden=128, layers=4, heads=4, ffn=384, tied=True),
+    "student_sample": dict(arch="llama", hidden=144, layers=4, heads=3, ffn=448, tied=True),   # head size of teacher_sample (48): width pruning reaches it
     "mamba_sample":   dict(arch="mamba", hidden=96, layers=2, state=16, expand=2, conv=4),
     "teacher_micro":  dict(arch="llama", hidden=64, layers=2, heads=2, ffn=172, tied=False),
-    "student_micro":  dict(arch="llama", hidden=48, layers=2, heads=2, ffn=128, tied=True),
+    "student_micro":  dict(arch="llama", hidden=32, layers=2, heads=1, ffn=128, tied=True),    # head size of teacher_micro (32)
     "mamba_micro":    dict(arch="mamba", hidden=32, layers=1, state=8, expand=2, conv=4),
 }
 ROPE_THETA, RMS_NORM_EPS = 10_000.0, 1e-6

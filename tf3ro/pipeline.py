@@ -41,8 +41,15 @@ STAGES = {s.name: s for s in [
           ("paper/tables/{profile}/architecture.md", "paper/tables/{profile}/architecture.tex")),
     Stage("paper_training", "nbs/paper/f2_training.ipynb", ("train_teacher", "train_mamba"),
           ("paper/tables/{profile}/training.md", "paper/tables/{profile}/training.tex", "figures/{profile}/loss_curves.png")),
+    Stage("quantize", "nbs/09_quantize.ipynb", ("train_teacher", "pack", "tokenizers")),
+    Stage("prune", "nbs/10_prune.ipynb", ("train_teacher", "pack", "tokenizers")),
+    Stage("distill", "nbs/11_distill.ipynb", ("train_teacher", "prune", "pack", "tokenizers")),
+    Stage("paper_compression", "nbs/paper/t3_compression.ipynb", ("quantize", "prune", "distill"),
+          ("paper/tables/{profile}/compression.md", "paper/tables/{profile}/compression.tex",
+           "figures/{profile}/compression.png", "figures/{profile}/pruning_heatmap.png")),
     Stage("summary", "nbs/paper/summary.ipynb", ("data", "tokenizers", "tokenizer_eval", "pack", "train_teacher",
-          "train_mamba", "paper_tokenizers", "paper_architecture", "paper_training"), ("paper/results_{profile}.md",)),
+          "train_mamba", "quantize", "prune", "distill", "paper_tokenizers", "paper_architecture", "paper_training",
+          "paper_compression"), ("paper/results_{profile}.md",)),
 ]}
 
 def get_stage(name: str) -> Stage:

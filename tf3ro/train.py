@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PEAK_BF16_FLOPS', 'TrainSettings', 'lr_factor', 'BlockOrder', 'token_byte_lengths', 'evaluate', 'checkpoints',
            'rng_states', 'set_rng_states', 'save_checkpoint', 'latest_checkpoint', 'peak_flops', 'train',
-           'plot_training', 'greedy_sample', 'run_training_stage']
+           'plot_training', 'training_metrics', 'greedy_sample', 'run_training_stage']
 
 # %% ../nbs/07_train.ipynb #f6bd341c
 import dataclasses, hashlib, json, math, random, re, time
@@ -170,15 +170,21 @@ def _param_groups(model, weight_decay: float) -> list[dict]:
             {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
 
 def train(config, train_blocks, val_blocks, settings: TrainSettings, checkpoint_dir: str | Path,
-          token_bytes: np.ndarray, data_id: str = "", stop_at: int | None = None) -> dict:
+          token_bytes: np.ndarray, data_id="", stop_at: int | None = None, init_state: dict | None = None,
+          loss_fn=None) -> dict:
     "Train a model of `config` on packed blocks; resumes from `checkpoint_dir`; returns the model and its history."
+    # data_id: whatever else shapes the run (data, initial weights, loss); it is part of the checkpoint fingerprint
     # stop_at: leave the loop after this step, as a run killed there would (for tests)
+    # init_state: starting weights instead of a fresh initialisation (e.g. a width-pruned teacher)
+    # loss_fn(model, input_ids, block_indices) -> loss: replaces the language-model loss (e.g. distillation)
     from accelerate import Accelerator
     from tf3ro.model import build_model, training_flops_per_token
     s, checkpoint_dir = settings, Path(checkpoint_dir)
     acc = Accelerator(mixed_precision=_mixed_precision(s.mixed_precision), gradient_accumulation_steps=s.grad_accum)
     fingerprint = s.fingerprint(config.to_dict(), data_id)
-    model = build_model(config, seed=s.seed).to(acc.device)
+    model = build_model(config, seed=s.seed)
+    if init_state is not None: model.load_state_dict(init_state)
+    model = model.to(acc.device)
     opt = torch.optim.AdamW(_param_groups(model, s.weight_decay), lr=s.lr, betas=(s.beta1, s.beta2),
                             fused=acc.device.type == "cuda")
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: lr_factor(step, s))
@@ -200,9 +206,10 @@ def train(config, train_blocks, val_blocks, settings: TrainSettings, checkpoint_
     while step < min(s.max_steps, stop_at or s.max_steps) and not stopped_early:
         start, loss_sum = time.perf_counter(), 0.0
         for micro in range(s.grad_accum):
-            x = _batch(train_blocks, order.blocks(step, micro, acc.process_index), acc.device)
+            indices = order.blocks(step, micro, acc.process_index)
+            x = _batch(train_blocks, indices, acc.device)
             with acc.accumulate(model):
-                loss = forward(input_ids=x, labels=x).loss
+                loss = forward(input_ids=x, labels=x).loss if loss_fn is None else loss_fn(forward, x, indices)
                 acc.backward(loss)
                 if acc.sync_gradients: acc.clip_grad_norm_(model.parameters(), s.grad_clip)
                 opt.step(); opt.zero_grad(set_to_none=True)
@@ -249,6 +256,19 @@ def plot_training(histories: dict, title: str = "Training"):
     fig.tight_layout()
     return fig
 
+def training_metrics(result: dict, final: dict) -> dict:
+    "Size, steps, tokens, time, tokens/s and MFU of a `train` result, with its final held-out measurements (`{split: evaluate(...)}`)."
+    from tf3ro.model import count_parameters
+    history = result["history"]
+    speeds = [h["tok_per_s"] for h in history[1:]] or [history[0]["tok_per_s"]]
+    mfus = [h["mfu"] for h in history[1:] if h["mfu"] is not None]
+    return {"params": count_parameters(result["model"]), "steps": result["steps"], "resumed_from": result["resumed_from"],
+            "tokens": history[-1]["tokens"], "epochs": history[-1]["epoch"], "stopped_early": result["stopped_early"],
+            "train_seconds": sum(h["seconds"] for h in history), "tok_per_s_median": float(np.median(speeds)),
+            "mfu_median": float(np.median(mfus)) if mfus else None, "flops_per_token": result["flops_per_token"],
+            "device": str(result["accelerator"].device), "final_train_loss": history[-1]["train_loss"],
+            **{f"{split}_{k}": v for split, ev in final.items() for k, v in ev.items()}}
+
 def greedy_sample(model, tokenizer, prompt: str, max_new_tokens: int = 40) -> str:
     "The model's greedy continuation of `prompt` (special tokens dropped)."
     inputs = tokenizer(prompt, return_tensors="pt").to(model.device)
@@ -261,7 +281,7 @@ def run_training_stage(run_dir: str, stage: str, model_name: str, settings: Trai
     from accelerate import PartialState
     from transformers import AutoTokenizer
     from tf3ro.core import StageRun, read_json, resolve_path, stage_dir
-    from tf3ro.model import count_parameters, model_config
+    from tf3ro.model import model_config
     from tf3ro.pack import PackedBlocks
     main = PartialState().is_main_process
     run = StageRun(stage, run_dir, seed=settings.seed, params={"model": model_name, **dataclasses.asdict(settings)}) if main else None
@@ -282,15 +302,7 @@ def run_training_stage(run_dir: str, stage: str, model_name: str, settings: Trai
     net.save_pretrained(run.path("model")); tokenizer.save_pretrained(run.path("model"))
     with open(run.path("metrics.jsonl"), "w") as f: f.writelines(json.dumps(h) + "\n" for h in history)
     plot_training({model_name: history}, title=model_name).savefig(run.path("loss.png"), dpi=150)
-    speeds = [h["tok_per_s"] for h in history[1:]] or [history[0]["tok_per_s"]]
-    mfus = [h["mfu"] for h in history[1:] if h["mfu"] is not None]
-    metrics = {"model": model_name, "arch": config.model_type, "params": count_parameters(net), "steps": result["steps"],
-               "resumed_from": result["resumed_from"], "tokens": history[-1]["tokens"], "epochs": history[-1]["epoch"],
-               "stopped_early": result["stopped_early"],
-               "train_seconds": sum(h["seconds"] for h in history), "tok_per_s_median": float(np.median(speeds)),
-               "mfu_median": float(np.median(mfus)) if mfus else None, "flops_per_token": result["flops_per_token"],
-               "device": str(device), "final_train_loss": history[-1]["train_loss"],
-               **{f"{split}_{k}": v for split, ev in final.items() for k, v in ev.items()},
+    metrics = {"model": model_name, "arch": config.model_type, **training_metrics(result, final),
                "sample_prompt": prompt, "sample": greedy_sample(net, tokenizer, prompt)}
     report = (f"## Training: {stage}\n\n`{model_name}` ({metrics['params']:,} parameters), {metrics['steps']:,} steps, "
               f"{metrics['tokens']:,} tokens ({metrics['epochs']:.2f} epochs) in {metrics['train_seconds']:.0f} s on {device} "
