@@ -4,12 +4,12 @@
 
 # %% auto #0
 __all__ = ['DEFAULT_ENV', 'TRACKED_PACKAGES', 'GENERATED_PATHS', 'Tf3roError', 'ConfigError', 'DataError', 'project_root',
-           'expand_vars', 'resolve_path', 'atomic_path', 'write_text', 'write_json', 'read_json', 'file_sha256',
-           'progress', 'seed_everything', 'git_state', 'package_versions', 'hardware_info', 'StageRun', 'stage_dir',
-           'read_metrics']
+           'expand_vars', 'resolve_path', 'atomic_path', 'write_text', 'json_safe', 'write_json', 'read_json',
+           'file_sha256', 'progress', 'seed_everything', 'git_state', 'package_versions', 'hardware_info', 'StageRun',
+           'stage_dir', 'read_metrics']
 
 # %% ../nbs/00_core.ipynb #2e89c052
-import contextlib, hashlib, json, os, platform, random, re, shutil, subprocess, sys, time
+import contextlib, hashlib, json, math, os, platform, random, re, shutil, subprocess, sys, time
 from importlib import metadata
 from pathlib import Path
 
@@ -69,9 +69,16 @@ def write_text(path: str | Path, text: str) -> Path:
     with atomic_path(path) as tmp: tmp.write_text(text, encoding="utf-8")
     return Path(path)
 
+def json_safe(obj):
+    "`obj` with NaN and infinite floats replaced by None: JSON has no NaN, and tools other than Python reject it."
+    if isinstance(obj, float): return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict): return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return [json_safe(v) for v in obj]
+    return obj
+
 def write_json(path: str | Path, obj) -> Path:
-    "Write `obj` as indented UTF-8 JSON to `path` atomically."
-    return write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
+    "Write `obj` as indented UTF-8 JSON to `path` atomically (NaN written as null)."
+    return write_text(path, json.dumps(json_safe(obj), indent=2, ensure_ascii=False, default=str, allow_nan=False) + "\n")
 
 def read_json(path: str | Path):
     "Read a JSON file, naming the file in the error if it is missing or invalid."

@@ -95,18 +95,22 @@ def _batch(blocks, indices, device) -> torch.Tensor:
 def evaluate(model, blocks, token_bytes: np.ndarray, max_blocks: int | None = None, batch_size: int = 8,
              device: torch.device | str = "cpu") -> dict:
     "Mean loss (nats/token), perplexity and bits per byte of `model` on all blocks, or `max_blocks` spread evenly."
+    # blocks with a `targets(indices)` method (e.g. prompt/answer examples) say which next tokens count: -100 = not scored
     was_training, n = model.training, len(blocks) if max_blocks is None else min(max_blocks, len(blocks))
     chosen = np.linspace(0, len(blocks) - 1, n).round().astype(int) if n < len(blocks) else np.arange(n)
     model.eval()
     nats = nats_text = tokens = text_bytes = 0.0
     lengths = torch.as_tensor(token_bytes, device=device)
     for start in range(0, n, batch_size):
-        x = _batch(blocks, chosen[start:start + batch_size], device)
+        indices = chosen[start:start + batch_size]
+        x = _batch(blocks, indices, device)
         logits = model(input_ids=x).logits[:, :-1].float()
-        targets = x[:, 1:]
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), reduction="none")
-        b = lengths[targets.reshape(-1)]
-        nats += loss.sum().item(); tokens += loss.numel()
+        targets = torch.as_tensor(blocks.targets(indices), device=device) if hasattr(blocks, "targets") else x[:, 1:]
+        targets = targets.reshape(-1)
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), targets, reduction="none", ignore_index=-100)
+        scored = targets != -100
+        b = lengths[targets.clamp(min=0)] * scored
+        nats += loss[scored].sum().item(); tokens += scored.sum().item()
         nats_text += loss[b > 0].sum().item(); text_bytes += b.sum().item()
     model.train(was_training)
     mean = nats / max(tokens, 1)
