@@ -149,16 +149,19 @@ BENCHMARKS_INTRO = """# Training benchmarks
 checkpointing, and on GPUs bf16, fused AdamW and `torch.compile`) and our trainer (`tf3ro.train`) on the same
 model, initial weights and batches of random tokens. MFU counts model FLOPs only (no recomputation). One section
 per device; running the benchmark again on a device replaces its section. Raw results: `runs/bench/train.json`.
+`tf3ro bench generate` adds a "Generation" section per device: HF `generate` against `tf3ro.engine`
+(raw results: `runs/bench/generate.json`).
 """
 
-def update_benchmarks_page(result: dict, path: str | Path = "paper/benchmarks.md") -> Path:
-    "Add or replace the section of `result`'s device in the benchmarks page (atomic write); returns the page."
+def update_benchmarks_page(result: dict, path: str | Path = "paper/benchmarks.md", title: str | None = None,
+                           table: str | None = None) -> Path:
+    "Add or replace a section (default: `result`'s device, training table) of the benchmarks page (atomic write); returns the page."
     path = resolve_path(path)
     head, *sections = re.split(r"(?m)^(?=## )", path.read_text(encoding="utf-8") if path.is_file() else BENCHMARKS_INTRO)
-    title, p = f"## {result['device_name']}", result["packages"]
+    title, p = f"## {title or result['device_name']}", result["packages"]
     new = (f"{title}\n\nMeasured {result['date'][:10]} with torch {p['torch']}, transformers {p['transformers']}, "
            f"accelerate {p['accelerate']} and Python {p['python']} ({result['hardware']['cores']} CPU cores).\n\n"
-           f"{bench_markdown(result)}\n")
+           f"{table or bench_markdown(result)}\n")
     sections = [new if s.split("\n", 1)[0].strip() == title else s for s in sections]
     if new not in sections: sections.append(new)
     return write_text(path, head.rstrip() + "\n\n" + "\n".join(s.rstrip() + "\n" for s in sections))
@@ -211,10 +214,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="torch.compile our model (default: on CUDA)")
     t.add_argument("--out", default="runs/bench/train.json", help="where to write the JSON result")
     t.add_argument("--docs", default="paper/benchmarks.md", help="Markdown page to add this device's section to ('' : none)")
+    sub.add_parser("generate", add_help=False, help="new tokens/s of HF generate vs tf3ro.engine: `tf3ro bench generate --help`")
     return p
 
 def main(argv: list | None = None) -> int:
     "Entry point of `tf3ro bench`: run a benchmark, print its table, write its JSON and its section of the docs page."
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["generate"]:                                         # its own options: tf3ro.bench_generate
+        from tf3ro.bench_generate import main as generate_main
+        return generate_main(argv[1:])
     args = _parser().parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1"); os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     try:

@@ -1,0 +1,66 @@
+"""Generation: every record carries its metadata, a killed shard job resumes to the very same fables, and the stage's Parquet file loads."""
+import hashlib, json, os, signal, subprocess, sys, time
+from pathlib import Path
+
+import pandas as pd
+
+from conftest import ROOT, tf3ro
+from tf3ro.prompts import PromptSpace, load_slots, sample_index
+
+META = ("sample", "index", "character", "character_noun", "character_gender", "setting", "challenge", "outcome", "moral",
+        "prompt", "prompt_hash", "fable", "finish_reason", "prompt_tokens", "new_tokens", "model", "model_sha256", "sampling",
+        "seed", "sample_seed", "created", "filters", "kept")
+
+
+def test_generated_records_carry_their_metadata(micro_run):
+    metrics = json.loads((micro_run / "generate" / "metrics.json").read_text())
+    frame = pd.read_parquet(micro_run / "generate" / "fables.parquet")
+    assert len(frame) == metrics["generated"] == metrics["n_fables"] and set(META) <= set(frame.columns)
+    assert frame["sample"].tolist() == list(range(len(frame))) and frame["index"].is_unique
+    space = PromptSpace(load_slots())
+    for r in frame.itertuples():
+        assert r.index == sample_index(r.sample, len(space), r.sample_seed)            # the combination of that sample number
+        assert space[r.index].as_record()["setting"] == r.setting and r.setting in r.prompt
+        assert r.prompt_hash == hashlib.sha256(r.prompt.encode()).hexdigest()
+        assert json.loads(r.sampling)["seed"] == r.seed and r.new_tokens >= 1
+    assert metrics["kept"] == frame["kept"].sum() and all(frame["kept"] == frame["filters"].map(len).eq(0))
+    assert metrics["failed"] == dict(pd.Series([f for fs in frame["filters"] for f in fs]).value_counts())
+
+
+def shard_profile(tmp_path, micro_run, name):
+    "A profile generating one 16-fable shard from the micro run's tuned model into its own run folder."
+    run_dir = tmp_path / name
+    run_dir.mkdir()
+    for stage in ("data", "tokenizers", "pack", "train_teacher", "sft"): (run_dir / stage).symlink_to(micro_run / stage)
+    profile = tmp_path / f"{name}.yaml"
+    profile.write_text(f"extends: micro\nrun_dir: {run_dir}\nstages:\n  generate:\n    n_fables: 16\n    shard_size: 16\n"
+                       "    batch_size: 2\n    max_new_tokens: 160\n")
+    return profile, run_dir / "generate_shards"
+
+
+def test_killed_shard_job_resumes_to_the_same_fables(micro_run, tmp_path):
+    profile, whole = shard_profile(tmp_path, micro_run, "whole")
+    tf3ro("generate", "--profile", str(profile), "--shard", "0")
+    profile2, killed = shard_profile(tmp_path, micro_run, "killed")
+    cmd = [str(Path(sys.executable).parent / "tf3ro"), "generate", "--profile", str(profile2), "--shard", "0"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    partial = killed / "shard_00000.partial.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None and (not partial.exists() or partial.read_bytes().count(b"\n") < 3):
+        time.sleep(0.02)
+    assert proc.poll() is None, "the shard finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = partial.read_bytes().count(b"\n")
+    assert 3 <= done_before < 16 and not (killed / "shard_00000.jsonl").exists()
+    tf3ro("generate", "--profile", str(profile2), "--shard", "0")
+    a = [json.loads(line) for line in (whole / "shard_00000.jsonl").read_text().splitlines()]
+    b = [json.loads(line) for line in (killed / "shard_00000.jsonl").read_text().splitlines()]
+    assert [r["sample"] for r in b] == list(range(16)) and not partial.exists()          # no fable lost or repeated
+    assert [r["fable"] for r in a] == [r["fable"] for r in b]                              # the same fables as without the kill
+    assert json.loads((killed / "shard_00000.json").read_text())["resumed_with"] == done_before
+
+
+def test_bad_shard_number_fails_clearly(micro_run):
+    out = tf3ro("generate", "--profile", "micro", "--shard", "99", check=False)
+    assert out.returncode != 0 and "shard 99 does not exist" in out.stdout
