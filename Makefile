@@ -15,12 +15,14 @@ export MPLBACKEND := Agg
 export PYTHONUNBUFFERED := 1
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(CORES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages: a C++ compiler and cmake (llama-cpp-python compiles llama.cpp: GGUF export, Q6_K/Q4_K_M),
+# the Romanian hunspell dictionary and apertium's Romanian morphology (grammar checks, agreement probes)
+APT_PACKAGES := g++ cmake hunspell hunspell-ro apertium-es-ro lttoolbox
 
 .PHONY: install reproduce test docs lab clean
 
 $(BIN)/.installed: settings.ini setup.py constraints.txt
-	@# llama-cpp-python (GGUF export and Q6_K/Q4_K_M) compiles llama.cpp: it needs a C++ compiler and cmake
-	command -v g++ >/dev/null && command -v cmake >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q g++ cmake; }
+	dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(APT_PACKAGES); }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip && $(BIN)/pip install -q $(TORCH) && $(BIN)/pip install -q -c constraints.txt -e ".[dev]" && touch $@
 

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['STAGES', 'PROFILE_DIR', 'PROFILE_KEYS', 'Stage', 'get_stage', 'upstream', 'notebook_parameters', 'check_value',
-           'available_profiles', 'load_profile', 'validate_profile', 'stage_parameters', 'parse_overrides',
-           'StageFailed', 'executed_notebook_path', 'execute_stage', 'SnakePlan']
+           'available_profiles', 'load_profile', 'validate_profile', 'stage_parameters', 'stage_values',
+           'parse_overrides', 'StageFailed', 'executed_notebook_path', 'execute_stage', 'SnakePlan']
 
 # %% ../nbs/90_pipeline.ipynb #35a2f3c1
 import ast, json, shlex, shutil
@@ -26,6 +26,7 @@ class Stage:
     notebook: str
     needs: tuple = ()
     publishes: tuple = ()   # paths with `{profile}`, relative to the project root
+    all_cores: bool = False # runs alone, on every core (training, timed decoding): Snakemake schedules nothing beside it
 
 STAGES = {s.name: s for s in [
     Stage("data", "nbs/02_data.ipynb"),
@@ -35,21 +36,43 @@ STAGES = {s.name: s for s in [
     Stage("paper_tokenizers", "nbs/paper/t1_tokenizers.ipynb", ("tokenizer_eval", "data"),
           ("paper/tables/{profile}/tokenizers.md", "paper/tables/{profile}/tokenizers.tex",
            "figures/{profile}/tokens_per_fable.png", "figures/{profile}/text_lengths.png")),
-    Stage("train_teacher", "nbs/07_train.ipynb", ("pack", "tokenizers")),
-    Stage("train_mamba", "nbs/07_train.ipynb", ("pack", "tokenizers")),
+    Stage("train_teacher", "nbs/07_train.ipynb", ("pack", "tokenizers"), all_cores=True),
+    Stage("train_mamba", "nbs/07_train.ipynb", ("pack", "tokenizers"), all_cores=True),
     Stage("paper_architecture", "nbs/paper/t2_architecture.ipynb", ("pack",),
           ("paper/tables/{profile}/architecture.md", "paper/tables/{profile}/architecture.tex")),
     Stage("paper_training", "nbs/paper/f2_training.ipynb", ("train_teacher", "train_mamba"),
           ("paper/tables/{profile}/training.md", "paper/tables/{profile}/training.tex", "figures/{profile}/loss_curves.png")),
-    Stage("quantize", "nbs/09_quantize.ipynb", ("train_teacher", "pack", "tokenizers")),
-    Stage("prune", "nbs/10_prune.ipynb", ("train_teacher", "pack", "tokenizers")),
-    Stage("distill", "nbs/11_distill.ipynb", ("train_teacher", "prune", "pack", "tokenizers")),
+    Stage("quantize", "nbs/09_quantize.ipynb", ("train_teacher", "pack", "tokenizers"), all_cores=True),
+    Stage("prune", "nbs/10_prune.ipynb", ("train_teacher", "pack", "tokenizers"), all_cores=True),
+    Stage("distill", "nbs/11_distill.ipynb", ("train_teacher", "prune", "pack", "tokenizers"), all_cores=True),
     Stage("paper_compression", "nbs/paper/t3_compression.ipynb", ("quantize", "prune", "distill"),
           ("paper/tables/{profile}/compression.md", "paper/tables/{profile}/compression.tex",
            "figures/{profile}/compression.png", "figures/{profile}/pruning_heatmap.png")),
+    Stage("sft", "nbs/13_sft.ipynb", ("data", "train_teacher", "distill"), all_cores=True),
+    Stage("generate", "nbs/15_generate.ipynb", ("sft",)),          # the shards: one `generate_shard` job each (all cores)
+    Stage("paper_prompts", "nbs/paper/t8_prompt_space.ipynb", ("generate",),
+          ("paper/tables/{profile}/prompt_space.md", "paper/tables/{profile}/prompt_space.tex", "figures/{profile}/prompt_coverage.png")),
+    Stage("eval_texts", "nbs/16_eval_texts.ipynb", ("train_teacher", "train_mamba", "quantize", "distill", "sft", "generate"), all_cores=True),
+    Stage("eval_intrinsic", "nbs/20_corpora.ipynb", ("data", "eval_texts"), all_cores=True),
+    Stage("eval_probes", "nbs/22_probes.ipynb", ("train_teacher", "train_mamba", "quantize", "distill", "sft"), all_cores=True),
+    Stage("eval_grammar", "nbs/23_grammar.ipynb", ("data", "eval_texts")),
+    Stage("eval_entities", "nbs/24_entities.ipynb", ("data", "eval_texts")),
+    Stage("eval_judge", "nbs/25_judge.ipynb", ("eval_texts",)),
+    Stage("eval_diversity", "nbs/26_diversity.ipynb", ("data", "eval_texts")),
+    Stage("paper_evaluation", "nbs/paper/t4_evaluation.ipynb", ("eval_texts", "eval_intrinsic", "eval_grammar", "eval_entities", "eval_judge"),
+          ("paper/tables/{profile}/evaluation.md", "paper/tables/{profile}/evaluation.tex", "paper/tables/{profile}/ood.md",
+           "paper/tables/{profile}/ood.tex", "figures/{profile}/evaluation.png")),
+    Stage("paper_probes", "nbs/paper/t5_probes.ipynb", ("eval_probes",),
+          ("paper/tables/{profile}/probes.md", "paper/tables/{profile}/probes.tex", "figures/{profile}/probes.png")),
+    Stage("transfer", "nbs/32_transfer.ipynb", ("train_teacher", "distill", "pack", "tokenizers")),
+    Stage("paper_transfer", "nbs/paper/t6_transfer.ipynb", ("transfer",),
+          tuple(f"paper/tables/{{profile}}/transfer_{t}.{ext}" for t in ("gap", "finetune", "committee", "data", "fewshot") for ext in ("md", "tex"))
+          + tuple(f"figures/{{profile}}/transfer_{f}.png" for f in ("gap", "committee", "data", "fewshot"))),
     Stage("summary", "nbs/paper/summary.ipynb", ("data", "tokenizers", "tokenizer_eval", "pack", "train_teacher",
           "train_mamba", "quantize", "prune", "distill", "paper_tokenizers", "paper_architecture", "paper_training",
-          "paper_compression"), ("paper/results_{profile}.md",)),
+          "paper_compression", "sft", "generate", "paper_prompts", "eval_texts", "eval_intrinsic", "eval_probes", "eval_grammar",
+          "eval_entities", "eval_judge", "eval_diversity", "paper_evaluation", "paper_probes", "transfer", "paper_transfer"),
+          ("paper/results_{profile}.md",)),
 ]}
 
 def get_stage(name: str) -> Stage:
@@ -150,6 +173,11 @@ def stage_parameters(profile: dict, stage: str) -> dict:
     if "stage" in declared: params["stage"] = stage          # one notebook can serve several stages
     return params
 
+def stage_values(profile: dict, stage: str) -> dict:
+    "Every parameter of `stage` as it runs under `profile`: the notebook's defaults, then the profile's values."
+    values = {k: default for k, (_, default) in notebook_parameters(get_stage(stage).notebook).items()}
+    return values | stage_parameters(profile, stage)
+
 def parse_overrides(items: list[str], stage: str | None = None) -> dict:
     "`['tokenizers.vocab_size=600']` → `{'tokenizers': {'vocab_size': 600}}` (values parsed as YAML)."
     out = {}
@@ -205,7 +233,7 @@ class SnakePlan:
 
     def inputs(self, stage: str) -> list[str]:
         s = get_stage(stage)
-        files = [s.notebook] + [self.done(n) for n in s.needs]
+        files = [s.notebook] + [self.done(n) for n in s.needs] + (self.shard_files() if stage == "generate" else [])
         params = stage_parameters(self.profile, stage)
         for key in ("source", "ud_dir"):            # local data a stage reads: re-run when it changes
             if isinstance(params.get(key), str):
@@ -218,6 +246,23 @@ class SnakePlan:
 
     def log(self, stage: str) -> str:
         return f"{self.run_dir}/logs/{stage}.log"
+
+    def shard_inputs(self) -> list[str]:
+        "What every shard job reads: the `generate` notebook and the manifests of the stages it needs."
+        s = get_stage("generate")
+        return [s.notebook] + [self.done(n) for n in s.needs]
+
+    def shard_files(self) -> list[str]:
+        "The shard files of the `generate` stage: one Snakemake job each (`rule generate_shard`)."
+        values = stage_values(self.profile, "generate")
+        shards = -(-values["n_fables"] // values["shard_size"])
+        return [f"{self.run_dir}/generate_shards/shard_{i:05d}.jsonl" for i in range(shards)]
+
+    def shard_shell(self) -> str:
+        "Command of a `generate_shard` job (`{wildcards.shard}` is the shard number)."
+        sets = "".join(f" --set {shlex.quote(s)}" for s in self.sets if s.startswith("generate."))
+        return (f"tf3ro generate --profile {shlex.quote(self.profile_arg)}{sets}".replace("{", "{{").replace("}", "}}")
+                + " --shard {wildcards.shard} 2>&1 | tee {log}")
 
     def shell(self, stage: str) -> str:
         # only this stage's overrides: the command is part of what Snakemake compares to decide re-runs
