@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['GOLDEN_GAMMA', 'SPLITMIX_1', 'SPLITMIX_2', 'GOLDEN_32', 'LOWBIAS_1', 'LOWBIAS_2', 'PREFILL_TOKENS', 'SamplingParams',
            'Request', 'Completion', 'LlamaWeights', 'rms_norm', 'apply_rope', 'llama_forward', 'splitmix64',
-           'lowbias32', 'counter_uniforms', 'process_logits', 'choose_tokens', 'decode_logits', 'decode_step', 'Engine',
-           'hf_generate']
+           'lowbias32', 'counter_uniforms', 'process_logits', 'outside_nucleus', 'choose_tokens', 'choose_among_top_k',
+           'decode_logits', 'decode_step', 'Engine', 'hf_generate']
 
 # %% ../nbs/14_engine.ipynb #fcfe357c
-import itertools, operator
+import dataclasses, itertools, operator
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
@@ -145,11 +145,12 @@ def lowbias32(x):
     x = (x ^ _shift_right(x, 15, 32)) * LOWBIAS_2
     return x ^ _shift_right(x, 16, 32)
 
-def counter_uniforms(seed, keys, steps, vocab_size: int):
-    "Uniforms in (0, 1), [rows, vocab]: entry (r, i) depends only on (seed, keys[r], steps[r], i)."
+def counter_uniforms(seed, keys, steps, vocab_size: int, token_ids=None):
+    "Uniforms in (0, 1), [rows, vocab] (or [rows, k] for `token_ids`): entry (r, i) depends only on (seed, keys[r], steps[r], token i)."
     state = splitmix64(splitmix64(splitmix64(seed) + keys) + steps)                  # [rows] int64
     low, high = state.to(torch.int32), _shift_right(state, 32).to(torch.int32)
-    token = torch.arange(vocab_size, device=keys.device, dtype=torch.int32) * GOLDEN_32
+    ids = torch.arange(vocab_size, device=keys.device, dtype=torch.int32) if token_ids is None else token_ids.to(torch.int32)
+    token = ids * GOLDEN_32
     bits = _shift_right(lowbias32((high[:, None] + token) ^ low[:, None]), 9, 32)
     return (bits.float() + 0.5) * 2.0 ** -23
 
@@ -168,17 +169,33 @@ def process_logits(logits, seen, steps, stop_mask, params: SamplingParams):
         logits = logits.masked_fill(logits < kth, -float("inf"))
     if params.top_p < 1:
         ascending, order = logits.sort(dim=-1)
-        drop = ascending.softmax(dim=-1).cumsum(dim=-1) <= 1 - params.top_p
-        drop[:, -1] = False                                                   # keep at least the most likely token
+        drop = outside_nucleus(ascending, params.top_p)
         logits = logits.masked_fill(drop.scatter(1, order, drop), -float("inf"))
     return logits
 
+def outside_nucleus(ascending, top_p: float):
+    "Which of the ascending-sorted logits top-p drops (HF's rule: cumulative probability ≤ 1 − top_p, the top one always kept)."
+    drop = ascending.softmax(dim=-1).cumsum(dim=-1) <= 1 - top_p
+    drop[:, -1] = False
+    return drop
+
 def choose_tokens(logits, seen, steps, keys, seed, stop_mask, params: SamplingParams):
     "The next token of each row: argmax (greedy) or the Gumbel-max choice with counter-based noise."
+    if params.top_k and not params.greedy:
+        return choose_among_top_k(logits, seen, steps, keys, seed, stop_mask, params)
     logits = process_logits(logits, seen, steps, stop_mask, params)
     if params.greedy: return logits.argmax(dim=-1)
     gumbel = -torch.log(-torch.log(counter_uniforms(seed, keys, steps, logits.shape[-1])))
     return (logits + gumbel).argmax(dim=-1)
+
+def choose_among_top_k(logits, seen, steps, keys, seed, stop_mask, params: SamplingParams):
+    "`choose_tokens` with top-k, computed on the k candidates only: top-p sorts k values, noise is drawn for k tokens."
+    logits = process_logits(logits, seen, steps, stop_mask, dataclasses.replace(params, top_k=0, top_p=1.0))
+    values, ids = logits.topk(min(params.top_k, logits.shape[-1]), dim=-1)          # descending
+    if params.top_p < 1:
+        values = values.masked_fill(outside_nucleus(values.flip(-1), params.top_p).flip(-1), -float("inf"))
+    gumbel = -torch.log(-torch.log(counter_uniforms(seed, keys, steps, logits.shape[-1], ids)))
+    return ids.gather(1, (values + gumbel).argmax(dim=-1, keepdim=True))[:, 0]
 
 # %% ../nbs/14_engine.ipynb #1a42d9b2
 PREFILL_TOKENS = 16_384     # most prompt tokens (padding included) in one prefill forward

@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['STAGES', 'PROFILE_DIR', 'PROFILE_KEYS', 'Stage', 'get_stage', 'upstream', 'notebook_parameters', 'check_value',
            'available_profiles', 'load_profile', 'validate_profile', 'stage_parameters', 'stage_values',
-           'parse_overrides', 'StageFailed', 'executed_notebook_path', 'execute_stage', 'SnakePlan']
+           'parse_overrides', 'yaml_value', 'StageFailed', 'executed_notebook_path', 'execute_stage', 'SnakePlan']
 
 # %% ../nbs/90_pipeline.ipynb #35a2f3c1
-import ast, json, shlex, shutil
+import ast, json, re, shlex, shutil
 from importlib import resources
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,8 +53,8 @@ STAGES = {s.name: s for s in [
     Stage("paper_prompts", "nbs/paper/t8_prompt_space.ipynb", ("generate",),
           ("paper/tables/{profile}/prompt_space.md", "paper/tables/{profile}/prompt_space.tex", "figures/{profile}/prompt_coverage.png")),
     Stage("eval_texts", "nbs/16_eval_texts.ipynb", ("train_teacher", "train_mamba", "quantize", "distill", "sft", "generate"), all_cores=True),
-    Stage("eval_intrinsic", "nbs/20_corpora.ipynb", ("data", "eval_texts"), all_cores=True),
-    Stage("eval_probes", "nbs/22_probes.ipynb", ("train_teacher", "train_mamba", "quantize", "distill", "sft"), all_cores=True),
+    Stage("eval_intrinsic", "nbs/20_corpora.ipynb", ("data", "eval_texts")),
+    Stage("eval_probes", "nbs/22_probes.ipynb", ("train_teacher", "train_mamba", "quantize", "distill", "sft")),
     Stage("eval_grammar", "nbs/23_grammar.ipynb", ("data", "eval_texts")),
     Stage("eval_entities", "nbs/24_entities.ipynb", ("data", "eval_texts")),
     Stage("eval_judge", "nbs/25_judge.ipynb", ("eval_texts",)),
@@ -145,7 +145,8 @@ def load_profile(name_or_path: str, overrides: dict | None = None) -> dict:
     for stage, values in list((raw.get("stages") or {}).items()) + list((overrides or {}).items()):
         if values is not None and not isinstance(values, dict):
             raise ConfigError(f"{path}: stages.{stage} must be a mapping of parameter: value")
-        stages.setdefault(stage, {}).update(values or {})
+        stages.setdefault(stage, {}).update({k: yaml_value(v) if isinstance(v, str) and _SCIENTIFIC.fullmatch(v) else v
+                                             for k, v in (values or {}).items()})
     name = raw.get("name") or path.stem
     profile = {"name": name, "description": raw.get("description", base.get("description", "")),
                "path": str(path), "run_dir": raw.get("run_dir") or f"runs/{name}",   # never inherited: runs stay apart
@@ -187,8 +188,15 @@ def parse_overrides(items: list[str], stage: str | None = None) -> dict:
         st, dot, param = key.partition(".")
         if not (eq and dot and st and param):
             raise ConfigError(f"override '{item}': expected stage.parameter=value, e.g. tokenizers.vocab_size=600")
-        out.setdefault(st, {})[param] = yaml.safe_load(value)
+        out.setdefault(st, {})[param] = yaml_value(value)
     return out
+
+_SCIENTIFIC = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+def yaml_value(text: str):
+    "`text` parsed as YAML, with `3e-4` read as a number (YAML 1.1 reads it as a string)."
+    value = yaml.safe_load(text)
+    return float(value) if isinstance(value, str) and _SCIENTIFIC.fullmatch(value.strip()) else value
 
 # %% ../nbs/90_pipeline.ipynb #8956ee49
 class StageFailed(Tf3roError):
