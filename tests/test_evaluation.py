@@ -16,7 +16,9 @@ def test_every_variant_is_evaluated(micro_run):
     assert {"teacher", "mamba", "teacher gguf-Q8_0", "sft"} <= set(names) and any(n.startswith("student ") for n in names)
     records = [json.loads(l) for l in (micro_run / "eval_texts" / "texts.jsonl").read_text().splitlines()]
     for name in names:                                   # every opening continued once per seed
-        assert sum(r["variant"] == name for r in records) == len(texts["openings"]) * len(texts["seeds"]), name
+        assert sum(r["variant"] == name and r["set"] == "openings" for r in records) == len(texts["openings"]) * len(texts["seeds"]), name
+    prompted = [r for r in records if r["set"] == "prompted"]   # the generate stage's fables, as many as it kept (≤ the cap)
+    assert len(prompted) == texts["texts"]["prompted"] and all(r["protagonist"]["noun"] for r in prompted)
     assert {r["decoder"] for r in texts["timings"].values()} == {"engine", "hf", "llama.cpp"}
     intrinsic = metrics(micro_run, "eval_intrinsic")
     assert {(r["variant"], r["corpus"]) for r in intrinsic["rows"]} == {(n, c) for n in names for c in intrinsic["corpora"]}

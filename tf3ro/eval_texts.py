@@ -160,7 +160,7 @@ def run_eval_texts_stage(run_dir: str, patterns: list, n_openings: int, seeds: l
 
 def eval_texts_report(m: dict, records: list[dict]) -> str:
     "The stage's Markdown report: texts and decoding speed per variant, one continuation each."
-    rows = "".join(f"| {name} | {t['decoder']} | {sum(r['variant'] == name for r in records):,} | {t['new_tokens']:,} | {t['new_tokens_per_s']:,.0f} |\n"
+    rows = "".join(f"| {name} | {t['decoder']} | {sum(r['variant'] == name and r['set'] == 'openings' for r in records):,} | {t['new_tokens']:,} | {t['new_tokens_per_s']:,.0f} |\n"
                    for name, t in m["timings"].items())
     examples = "".join(f"- **{name}** (seed {m['seeds'][0]}): {next(r['text'] for r in records if r['variant'] == name)[:300]}\n"
                        for name in m["timings"])
