@@ -27,13 +27,13 @@ def test_generated_records_carry_their_metadata(micro_run):
     assert metrics["failed"] == dict(pd.Series([f for fs in frame["filters"] for f in fs]).value_counts())
 
 
-def shard_profile(tmp_path, micro_run, name):
-    "A profile generating one 16-fable shard from the micro run's tuned model into its own run folder."
+def shard_profile(tmp_path, micro_run, name, shard_size=16):
+    "A profile generating 16 fables (one shard by default) from the micro run's tuned model into its own run folder."
     run_dir = tmp_path / name
     run_dir.mkdir()
     for stage in ("data", "tokenizers", "pack", "train_teacher", "sft"): (run_dir / stage).symlink_to(micro_run / stage)
     profile = tmp_path / f"{name}.yaml"
-    profile.write_text(f"extends: micro\nrun_dir: {run_dir}\nstages:\n  generate:\n    n_fables: 16\n    shard_size: 16\n"
+    profile.write_text(f"extends: micro\nrun_dir: {run_dir}\nstages:\n  generate:\n    n_fables: 16\n    shard_size: {shard_size}\n"
                        "    batch_size: 2\n    max_new_tokens: 160\n")
     return profile, run_dir / "generate_shards"
 
@@ -59,6 +59,21 @@ def test_killed_shard_job_resumes_to_the_same_fables(micro_run, tmp_path):
     assert [r["sample"] for r in b] == list(range(16)) and not partial.exists()          # no fable lost or repeated
     assert [r["fable"] for r in a] == [r["fable"] for r in b]                              # the same fables as without the kill
     assert json.loads((killed / "shard_00000.json").read_text())["resumed_with"] == done_before
+
+
+def test_torchrun_processes_split_the_shards_and_write_the_same_fables(micro_run, tmp_path):
+    alone, alone_dir = shard_profile(tmp_path, micro_run, "alone", shard_size=8)
+    tf3ro("generate", "--profile", str(alone))
+    spread, spread_dir = shard_profile(tmp_path, micro_run, "spread", shard_size=8)
+    torchrun = Path(sys.executable).parent / "torchrun"
+    out = subprocess.run([str(torchrun), "--nproc_per_node", "2", str(torchrun.parent / "tf3ro"), "generate", "--profile", str(spread)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    writers = {json.loads((spread_dir / f"shard_{s:05d}.json").read_text())["pid"] for s in (0, 1)}
+    assert out.stdout.count("1 shard(s) done") == 2 and len(writers) == 2     # one shard per process
+    for s in (0, 1):
+        a, b = ((d / f"shard_{s:05d}.jsonl").read_text().splitlines() for d in (alone_dir, spread_dir))
+        assert [json.loads(l)["fable"] for l in a] == [json.loads(l)["fable"] for l in b]
 
 
 def test_bad_shard_number_fails_clearly(micro_run):

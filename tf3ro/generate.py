@@ -8,7 +8,7 @@ __all__ = ['SENTENCE_ENDINGS', 'shard_bounds', 'shard_path', 'read_records', 'Fa
            'shards_folder', 'make_generator', 'generate_shards', 'run_generate_stage', 'generate_report']
 
 # %% ../nbs/15_generate.ipynb #227ca335
-import datetime, hashlib, json, math, time
+import datetime, hashlib, json, math, os, socket, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -127,7 +127,8 @@ def generate_shard(generator, folder: str | Path, shard: int, start: int, stop: 
     seconds = read_json(_sidecar(partial))["seconds"] + time.perf_counter() - began
     with atomic_path(final) as tmp: tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     write_json(_sidecar(final), {"fingerprint": fingerprint, "shard": shard, "start": start, "stop": stop, "seconds": seconds,
-                                 "resumed_with": len(done), "new_tokens": sum(r["new_tokens"] for r in records)})
+                                 "resumed_with": len(done), "new_tokens": sum(r["new_tokens"] for r in records),
+                                 "host": socket.gethostname(), "pid": os.getpid()})
     partial.unlink(); _sidecar(partial).unlink()
     return final
 
