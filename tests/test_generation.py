@@ -79,3 +79,18 @@ def test_torchrun_processes_split_the_shards_and_write_the_same_fables(micro_run
 def test_bad_shard_number_fails_clearly(micro_run):
     out = tf3ro("generate", "--profile", "micro", "--shard", "99", check=False)
     assert out.returncode != 0 and "shard 99 does not exist" in out.stdout
+
+
+def test_collect_types_filters_even_when_the_first_shard_keeps_everything(tmp_path):
+    from tf3ro.generate import QualityFilters, collect_shards
+    def shard(n, finish_reason):
+        record = {"sample": n, "fable": "Vulpea s-a întors acasă și a spus: mulțumesc.", "finish_reason": finish_reason,
+                  "new_tokens": 12, "sampling": {"seed": 0}}
+        (tmp_path / f"shard_{n:05d}.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n")
+        (tmp_path / f"shard_{n:05d}.json").write_text(json.dumps({"seconds": 1.0}))
+        return tmp_path / f"shard_{n:05d}.jsonl"
+    files = [shard(0, "stop"), shard(1, "length")]
+    counts = collect_shards(files, tmp_path / "fables.parquet", QualityFilters(min_words=1))
+    frame = pd.read_parquet(tmp_path / "fables.parquet")
+    assert counts["kept"] == 1 and counts["failed"] == {"unfinished": 1}
+    assert [list(f) for f in frame["filters"]] == [[], ["unfinished"]] and frame["kept"].tolist() == [True, False]

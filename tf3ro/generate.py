@@ -174,7 +174,9 @@ def collect_shards(shard_files: list[Path], out_path: str | Path, filters: Quali
                 for name in failed: counts["failed"][name] = counts["failed"].get(name, 0) + 1
             counts["seconds"] += read_json(_sidecar(path))["seconds"]
             table = pa.Table.from_pylist(rows)
-            writer = writer or pq.ParquetWriter(tmp, table.schema)
+            if writer is None:                               # a first shard with no failed filter would type them list<null>
+                schema = table.schema
+                writer = pq.ParquetWriter(tmp, schema.set(schema.get_field_index("filters"), pa.field("filters", pa.list_(pa.string()))))
             writer.write_table(table.cast(writer.schema))
         if writer: writer.close()
     counts["fables_per_s"] = counts["generated"] / max(counts["seconds"], 1e-9)
