@@ -23,6 +23,7 @@ def stage_rule(name):           # a function, so that each rule binds its own `n
         params: plan.params(name)
         log: plan.log(name)
         threads: workflow.cores if STAGES[name].all_cores else 1   # training and timed stages run alone
+        priority: 1 if STAGES[name].all_cores else 0               # first when ready, so one-thread stages pair up later
         shell: plan.shell(name)
 
 
@@ -37,4 +38,5 @@ rule generate_shard:             # one job per shard of the `generate` stage: a 
     params: plan.params("generate")
     log: plan.log("generate_shard_{shard}")
     threads: workflow.cores
+    priority: 1
     shell: plan.shard_shell()
