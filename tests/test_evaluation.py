@@ -37,6 +37,8 @@ def test_paper_tables_name_every_variant(micro_run):
     probes = (ROOT / "paper/tables/micro/probes.md").read_text()
     for label in labels: assert f"| {label} |" in evaluation and label in probes, label
     assert "LLM judge skipped" in evaluation                       # no endpoint in the test environment: said, not zeros
+    texts = metrics(micro_run, "eval_texts")
+    assert f"{len(texts['openings'])} openings × {len(texts['seeds'])} seeds per model" in evaluation
     for fig in ("evaluation.png", "probes.png", "prompt_coverage.png"):
         assert (ROOT / "figures/micro" / fig).read_bytes()[:4] == b"\x89PNG"
 
