@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['STAGES', 'PROFILE_DIR', 'PROFILE_KEYS', 'Stage', 'get_stage', 'upstream', 'notebook_parameters', 'check_value',
            'available_profiles', 'load_profile', 'validate_profile', 'stage_parameters', 'stage_values',
-           'parse_overrides', 'yaml_value', 'StageFailed', 'executed_notebook_path', 'execute_stage', 'SnakePlan']
+           'parse_overrides', 'as_number', 'yaml_value', 'StageFailed', 'executed_notebook_path', 'execute_stage',
+           'SnakePlan']
 
 # %% ../nbs/90_pipeline.ipynb #35a2f3c1
 import ast, json, re, shlex, shutil
@@ -145,8 +146,7 @@ def load_profile(name_or_path: str, overrides: dict | None = None) -> dict:
     for stage, values in list((raw.get("stages") or {}).items()) + list((overrides or {}).items()):
         if values is not None and not isinstance(values, dict):
             raise ConfigError(f"{path}: stages.{stage} must be a mapping of parameter: value")
-        stages.setdefault(stage, {}).update({k: yaml_value(v) if isinstance(v, str) and _SCIENTIFIC.fullmatch(v) else v
-                                             for k, v in (values or {}).items()})
+        stages.setdefault(stage, {}).update({k: as_number(v) for k, v in (values or {}).items()})
     name = raw.get("name") or path.stem
     profile = {"name": name, "description": raw.get("description", base.get("description", "")),
                "path": str(path), "run_dir": raw.get("run_dir") or f"runs/{name}",   # never inherited: runs stay apart
@@ -193,10 +193,13 @@ def parse_overrides(items: list[str], stage: str | None = None) -> dict:
 
 _SCIENTIFIC = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 
-def yaml_value(text: str):
-    "`text` parsed as YAML, with `3e-4` read as a number (YAML 1.1 reads it as a string)."
-    value = yaml.safe_load(text)
+def as_number(value):
+    "`value`, or the float a string such as `3e-4` stands for (YAML 1.1 leaves it a string)."
     return float(value) if isinstance(value, str) and _SCIENTIFIC.fullmatch(value.strip()) else value
+
+def yaml_value(text: str):
+    "`text` parsed as YAML, with `3e-4` read as a number."
+    return as_number(yaml.safe_load(text))
 
 # %% ../nbs/90_pipeline.ipynb #8956ee49
 class StageFailed(Tf3roError):
